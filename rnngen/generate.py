@@ -43,26 +43,34 @@ def file_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_answers(path: Path) -> dict:
-    """Read a ``.rnngen.json`` record, or raise ``SpecError`` saying what is wrong."""
+def load_answers(path: Path, label: str = "--from") -> dict:
+    """Read a ``.rnngen.json`` record, or raise ``SpecError`` saying what is wrong.
+
+    Args:
+        path: the record, or a generated folder holding one.
+        label: how messages name where the path came from.
+    """
+    if path.is_dir():
+        path = path / ANSWERS
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SpecError(f"--from {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SpecError(f"--from {path}: not a readable .rnngen.json ({error})") from None
+        raise SpecError(f"{label} {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        # ValueError covers bad JSON and numbers too long for int().
+        raise SpecError(f"{label} {path}: not a readable .rnngen.json ({error})") from None
     if not isinstance(record, dict) or not isinstance(record.get("spec"), dict):
-        raise SpecError(f"--from {path}: no 'spec' object in it")
+        raise SpecError(f"{label} {path}: no 'spec' object in it")
     return record
 
 
-def spec_from_answers(path: Path) -> Spec:
-    """The validated spec recorded in ``path``."""
-    spec = load_answers(path)["spec"]
+def spec_from_answers(path: Path, label: str = "--from") -> Spec:
+    """The validated spec recorded in ``path`` (a ``.rnngen.json`` or its folder)."""
+    spec = load_answers(path, label)["spec"]
     try:
         return build_spec(spec)
     except SpecError as error:
-        raise SpecError(f"--from {path}: {error}") from None
+        raise SpecError(f"{label} {path}: {error}") from None
 
 
 def summary(spec: Spec, out: Path, files: dict[str, str]) -> str:

@@ -81,7 +81,9 @@ class Spec:
     """Everything that decides the generated files. Build it with ``build_spec``.
 
     Options that do not apply to the mode or input (``vocab_size`` for feature
-    input, ``out_len`` outside one2many and seq2seq, ...) are ``None``.
+    input, ``out_len`` outside one2many and seq2seq, ``seq_len`` for one2many,
+    ...) are ``None``, and ``to_dict`` leaves them out, so a recorded spec
+    always builds again.
     """
 
     framework: str
@@ -97,7 +99,7 @@ class Spec:
     dropout: float
     task: str
     output_size: int
-    seq_len: int
+    seq_len: int | None
     out_len: int | None
     decoder: str | None
 
@@ -122,22 +124,26 @@ class Spec:
         return shlex.join(words)
 
     def replace(self, **changes: Any) -> Spec:
-        """A new validated spec with ``changes`` applied (as ``update --set``)."""
+        """A new validated spec with ``changes`` applied (as ``update --set``).
+
+        Options that stop applying because ``mode`` or ``input`` changed are
+        dropped unless ``changes`` sets them; so is ``seq_len`` when the mode
+        becomes one2one (always 1 there). A ``None`` change resets an option
+        to its default.
+        """
         options = {**self.to_dict(), **changes}
-        if "input" in changes:
-            for key in ("vocab_size", "embed_dim", "input_size"):
-                if key not in changes:
-                    options.pop(key, None)
-        if "mode" in changes:
-            for key in ("out_len", "seq_len", "decoder"):
-                if key not in changes:
-                    options.pop(key, None)
+        probe = {**DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
+        for key, (applies, _) in APPLIES.items():
+            if key not in changes and not applies(probe):
+                options.pop(key, None)
+        if probe.get("mode") == "one2one" and "seq_len" not in changes:
+            options.pop("seq_len", None)
         return build_spec(options)
 
 
 def _default(key: str, spec: Spec) -> Any:
     if key == "out_len":
-        return spec.seq_len
+        return spec.seq_len or DEFAULTS["seq_len"]
     if key == "seq_len" and spec.mode == "one2one":
         return 1
     return DEFAULTS.get(key)
@@ -151,24 +157,35 @@ def build_spec(options: Mapping[str, Any]) -> Spec:
             options the user set. ``None`` values count as not set.
 
     Returns:
-        The frozen, validated spec.
+        The frozen, validated spec. Its strings are rnngen's own choice
+        constants and its numbers plain ``int``/``float``/``bool``, whatever
+        types came in, so only validated values ever reach a template.
 
     Raises:
         SpecError: naming the first option that is wrong and what it accepts.
     """
     given = {key: value for key, value in options.items() if value is not None}
     fields = {field.name for field in dataclasses.fields(Spec)}
-    unknown = sorted(set(given) - fields)
+    unknown = sorted(repr(key) for key in given if key not in fields)
     if unknown:
-        raise SpecError(f"unknown option {_flag(unknown[0])}; known: {_known(fields)}")
+        raise SpecError(f"unknown option {unknown[0]}; known: {_known(fields)}")
     for key in ("framework", "mode"):
         if key not in given:
             raise SpecError(f"{_flag(key)} is required; choose from {_list(CHOICES[key])}")
     for key, allowed in CHOICES.items():
-        if key in given and given[key] not in allowed:
+        if key in given:
+            given[key] = _choice(key, given[key], allowed)
+    for key in INT_LIMITS:
+        if key in given:
+            given[key] = _whole_number(key, given[key])
+    if "bidirectional" in given:
+        if not isinstance(given["bidirectional"], bool):
             raise SpecError(
-                f"{_flag(key)} must be one of {_list(allowed)}, not {given[key]!r}"
+                f"--bidirectional must be true or false, not {given['bidirectional']!r}"
             )
+        given["bidirectional"] = bool(given["bidirectional"])
+    if "dropout" in given:
+        given["dropout"] = _dropout(given["dropout"])
 
     values = {**DEFAULTS, **given}
     for key, (applies, why) in APPLIES.items():
@@ -179,31 +196,12 @@ def build_spec(options: Mapping[str, Any]) -> Spec:
     if values["mode"] == "one2one":
         if given.get("seq_len", 1) != 1:
             raise SpecError(
-                "--seq-len must be 1 for --mode one2one (one step in); "
+                f"--seq-len must be 1 for --mode one2one (one step in), not {given['seq_len']}; "
                 "use many2one for longer sequences"
             )
         values["seq_len"] = 1
-    if values["mode"] == "one2many":
-        values["seq_len"] = DEFAULTS["seq_len"]
     if values["mode"] in ("one2many", "seq2seq") and values.get("out_len") is None:
-        values["out_len"] = values["seq_len"]
-
-    for key, (low, high) in INT_LIMITS.items():
-        value = values.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(f"{_flag(key)} must be a whole number, not {value!r}")
-        if not low <= value <= high:
-            raise SpecError(f"{_flag(key)} must be in {low}..{high}, not {value}")
-    if not isinstance(values["bidirectional"], bool):
-        raise SpecError(f"--bidirectional must be true or false, not {values['bidirectional']!r}")
-    dropout = values["dropout"]
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-        raise SpecError(f"--dropout must be a number in [0, 1), not {dropout!r}")
-    if not (math.isfinite(dropout) and 0.0 <= dropout < 1.0):
-        raise SpecError(f"--dropout must be in [0, 1), not {dropout}")
-    values["dropout"] = float(dropout)
+        values["out_len"] = values["seq_len"] or DEFAULTS["seq_len"]
     if values["dropout"] > 0 and values["num_layers"] == 1:
         raise SpecError(
             "--dropout applies between stacked layers; it needs --num-layers 2 or more"
@@ -213,6 +211,33 @@ def build_spec(options: Mapping[str, Any]) -> Spec:
             "--output-size is the number of classes for classification; it must be at least 2"
         )
     return Spec(**{name: values.get(name) for name in fields})
+
+
+def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """rnngen's own constant for ``value``, so no look-alike string object gets through."""
+    for choice in allowed:
+        if type(value) is str and value == choice:
+            return choice
+    raise SpecError(f"{_flag(key)} must be one of {_list(allowed)}, not {value!r}")
+
+
+def _whole_number(key: str, value: Any) -> int:
+    low, high = INT_LIMITS[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(f"{_flag(key)} must be a whole number in {low}..{high}, not {value!r}")
+    value = int.__index__(value)
+    if not low <= value <= high:
+        raise SpecError(f"{_flag(key)} must be in {low}..{high}, not {value}")
+    return value
+
+
+def _dropout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"--dropout must be a number in [0, 1), not {value!r}")
+    value = float.__float__(value) if isinstance(value, float) else float(int.__index__(value))
+    if not (math.isfinite(value) and 0.0 <= value < 1.0):
+        raise SpecError(f"--dropout must be in [0, 1), not {value}")
+    return value
 
 
 def _flag(key: str) -> str:

@@ -68,3 +68,31 @@ def run_python(args, cwd, timeout=600, env_extra=None):
         [sys.executable, *args], cwd=cwd, capture_output=True, text=True,
         timeout=timeout, env=env,
     )
+
+
+class GeneratedModules:
+    """The generated folder's ``model``, ``data`` and ``train`` modules, imported in-process."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __enter__(self):
+        import importlib
+
+        names = ("model", "data", "train")
+        self._saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
+        sys.path.insert(0, str(self.folder))
+        try:
+            self.model = importlib.import_module("model")
+            self.data = importlib.import_module("data")
+            self.train = importlib.import_module("train")
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc_info):
+        sys.path.remove(str(self.folder))
+        for name in ("model", "data", "train"):
+            sys.modules.pop(name, None)
+        sys.modules.update(self._saved)
