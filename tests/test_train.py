@@ -82,3 +82,21 @@ def _data(folder, examples):
     assert result.returncode == 0, result.stderr
     with np.load(folder / "synthetic.npz") as arrays:
         return arrays["x"], arrays["y"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_same_seed_same_run_and_resume(framework, tmp_path):
+    folder = write_project(tmp_path / "project", spec_for(framework, "many2one", "gru", "tokens"))
+    args = ["train.py", "--epochs", "2", "--examples", "64", "--seed", "7"]
+    runs = []
+    for out in ("first", "second"):
+        result = run_python([*args, "--out", out], cwd=folder)
+        assert result.returncode == 0, result.stderr
+        runs.append(json.loads((folder / out / "metrics.json").read_text()))
+    assert runs[0] == runs[1]
+
+    result = run_python([*args, "--epochs", "3", "--out", "first", "--resume"], cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "resumed from" in result.stdout and "after epoch 2" in result.stdout
+    assert json.loads((folder / "first" / "metrics.json").read_text())["epochs"] == 3
