@@ -21,6 +21,7 @@ Examples:
   rnngen new --mode seq2seq --framework pytorch --cell lstm --bidirectional
   rnngen new --mode many2many --framework pytorch --input features --input-size 16
   rnngen new --from many2one-keras/.rnngen.json --out copy --dry-run
+  rnngen update many2one-keras --set hidden_size=256 --set cell=lstm
   rnngen list
 """
 
@@ -71,7 +72,8 @@ def _choice_option(name: str, help_text: str, required_note: str = ""):
 @_int_option("output-size", "Classes, or regression targets.")
 @_int_option("seq-len", "Input steps (1 for one2one; not for one2many).")
 @_int_option("out-len", "Output steps for one2many and seq2seq. [default: seq-len]")
-@_choice_option("decoder", "seq2seq decoder: the encoder state repeated at every step.")
+@_choice_option("decoder", "seq2seq decoder: repeat (the encoder state fed at every step) or "
+                "teacher-forcing (trained on the shifted targets, decodes greedily).")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Output folder. [default: ./<mode>-<framework>]")
 @click.option("--from", "answers", type=click.Path(path_type=Path), help="Regenerate from a recorded .rnngen.json (other options override it).")
 @click.option("--force", is_flag=True, help="Overwrite files that exist already.")
@@ -104,6 +106,34 @@ def new(out: Path | None, answers: Path | None, force: bool, dry_run: bool, **op
     click.echo(generate.summary(spec, out, files))
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Change one option, e.g. --set hidden_size=256 (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show what would change, with diffs; write nothing.")
+def update(folder: Path, sets: tuple[str, ...], dry_run: bool) -> None:
+    """Re-render FOLDER from its .rnngen.json plus --set changes, keeping your edits.
+
+    Files you have not touched are replaced; files you edited are merged three
+    ways. Conflicts are written with <<<<<<< markers and the command exits 1.
+    """
+    from rnngen import update as updating
+    from rnngen import writer
+    from rnngen.errors import UpdateError
+
+    plan = updating.plan_update(folder, updating.parse_sets(sets))
+    if dry_run:
+        click.echo(updating.report(plan, dry_run=True))
+        for item in writer.plan(folder, plan.writes):
+            if item.diff:
+                click.echo(item.diff, nl=False)
+        click.echo("dry run: nothing was written")
+    else:
+        updating.apply_update(plan)
+        click.echo(updating.report(plan))
+    if plan.unresolved:
+        raise UpdateError(updating.unresolved_message(plan, dry_run=dry_run))
+
+
 @main.command(name="list")
 def list_modes() -> None:
     """Show every framework x mode with what it is for and its shapes."""
@@ -118,3 +148,75 @@ def list_modes() -> None:
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+CHECK_EXAMPLES = """\b
+Examples:
+  rnngen check many2one-pytorch
+  rnngen check many2one-pytorch --device cuda --report check.json
+  rnngen check many2one-keras --python .venv/bin/python
+  rnngen check --matrix -j 4
+  rnngen check --matrix --framework pytorch --mode seq2seq --cell gru --cell lstm
+"""
+
+
+def _matrix_option(name: str, default: str):
+    return click.option(
+        f"--{name}", f"{name}s", multiple=True, type=click.Choice(CHOICES[name]),
+        help=f"(--matrix) Only this {name}; repeat for more. [default: {default}]",
+    )
+
+
+@main.command(epilog=CHECK_EXAMPLES)
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--matrix", is_flag=True,
+              help="Generate every framework x mode into a temporary folder and check each.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
+              help="Where to build and train; auto picks CUDA, then MPS, then the CPU. "
+                   "[default: auto]")
+@click.option("--train-steps", type=click.IntRange(1, 10_000), default=3,
+              help="Training steps on synthetic data. [default: 3]")
+@click.option("--timeout", type=click.IntRange(1, 86_400), default=300,
+              help="Seconds allowed per folder. [default: 300]")
+@click.option("--python", "python", type=click.Path(dir_okay=False, path_type=Path),
+              help="The Python that runs the generated code; it needs the framework. "
+                   "[default: the one running rnngen]")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the results to this JSON file, for CI.")
+@_matrix_option("framework", "all")
+@_matrix_option("mode", "all")
+@_matrix_option("cell", CHOICES["cell"][0])
+@_matrix_option("input", CHOICES["input"][0])
+@_matrix_option("task", CHOICES["task"][0])
+@click.option("-j", "--jobs", type=click.IntRange(1, 256),
+              help="(--matrix) Check processes run at once. [default: number of CPUs]")
+@click.option("--keep", is_flag=True,
+              help="(--matrix) Keep the generated folders and say where they are.")
+def check(folder: Path | None, matrix: bool, device: str, train_steps: int, timeout: int,
+          python: Path | None, report: Path | None, jobs: int | None, keep: bool,
+          **subsets: tuple[str, ...]) -> None:
+    """Smoke-test a generated FOLDER: build, shapes, training steps, predict.py.
+
+    The checks run in a subprocess on FOLDER's own files, so this also works
+    in a project's CI without rnngen's test suite. On failure it exits with 1,
+    naming the step and the file to look at.
+    """
+    from rnngen import check as checking
+
+    matrix_only = [f"--{name.removesuffix('s')}" for name, values in subsets.items() if values]
+    if jobs is not None:
+        matrix_only.append("-j")
+    if keep:
+        matrix_only.append("--keep")
+    if matrix and folder is not None:
+        raise click.UsageError("Give a FOLDER or --matrix, not both.")
+    if not matrix and folder is None:
+        raise click.UsageError("Missing FOLDER (or give --matrix).")
+    if not matrix and matrix_only:
+        raise click.UsageError(f"{matrix_only[0]} applies to --matrix only.")
+    options = checking.make_options(device, train_steps, timeout, python=python, jobs=jobs)
+    if matrix:
+        cases = checking.matrix_cases(**subsets)
+        checking.run_matrix(cases, options, click.echo, report=report, keep=keep)
+    else:
+        checking.run_folder(folder, options, click.echo, report=report)
