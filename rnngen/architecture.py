@@ -46,7 +46,14 @@ def layers(spec: Spec) -> list[Layer]:
     rows += _stack(spec, "encoder" if spec.mode == "seq2seq" else "rnn", width,
                    directions, steps, final_only)
     width = spec.hidden_size * directions
-    if spec.mode == "seq2seq":
+    if spec.mode == "seq2seq" and spec.decoder == "teacher-forcing":
+        steps = (spec.out_len,)
+        rows += _decoder_input(spec, steps)
+        # The decoder starts from the encoder's state, both directions joined,
+        # so it is directions * hidden_size wide.
+        rows += _stack(spec, "decoder", decoder_input_width(spec), 1, steps,
+                       final_only=False, units=width)
+    elif spec.mode == "seq2seq":
         steps = (spec.out_len,)
         rows.append(Layer("repeat", "repeat over time", _shape(*steps, width), 0, 0))
         rows += _stack(spec, "decoder", width, 1, steps, final_only=False)
@@ -64,33 +71,63 @@ def param_count(spec: Spec, framework: str | None = None) -> int:
     return sum(getattr(layer, key) for layer in layers(spec))
 
 
+def target_embed_dim(spec: Spec) -> int:
+    """Width of the teacher-forcing decoder's embedding of the previous class.
+
+    The token embedding's width for token input, else ``hidden_size``.
+    """
+    return spec.embed_dim if spec.input == "tokens" else spec.hidden_size
+
+
+def decoder_input_width(spec: Spec) -> int:
+    """Features per step the teacher-forcing decoder reads: an embedded class or a target vector."""
+    if spec.task == "classification":
+        return target_embed_dim(spec)
+    return spec.output_size
+
+
+def _decoder_input(spec: Spec, steps: tuple[int, ...]) -> list[Layer]:
+    """The teacher-forcing decoder's input: the shifted targets (START first).
+
+    Classification embeds the previous class id; the START id is output_size,
+    one row past the classes.
+    """
+    if spec.task == "classification":
+        params = (spec.output_size + 1) * target_embed_dim(spec)
+        shape = _shape(*steps, target_embed_dim(spec))
+        return [Layer("target_embedding", "Embedding", shape, params, params)]
+    shape = _shape(*steps, spec.output_size)
+    return [Layer("shifted_targets", "previous target (START = 0)", shape, 0, 0)]
+
+
 def _stack(spec: Spec, prefix: str, width: int, directions: int,
-           steps: tuple[int, ...], final_only: bool) -> list[Layer]:
+           steps: tuple[int, ...], final_only: bool, units: int | None = None) -> list[Layer]:
     rows = []
+    units = units or spec.hidden_size
     cell = CELL_NAMES["keras"][spec.cell]
     kind = f"bidirectional {cell}" if directions == 2 else cell
     for index in range(1, spec.num_layers + 1):
         last = index == spec.num_layers
         out_steps = () if last and final_only else steps
-        shape = _shape(*out_steps, spec.hidden_size * directions)
-        pytorch, keras = _rnn_params(spec, width)
+        shape = _shape(*out_steps, units * directions)
+        pytorch, keras = _rnn_params(spec, width, units)
         rows.append(Layer(f"{prefix}_{index}", kind, shape,
                           pytorch * directions, keras * directions))
         if not last and spec.dropout > 0:
             rows.append(Layer(f"{prefix}_dropout_{index}", f"Dropout({spec.dropout})",
                               shape, 0, 0))
-        width = spec.hidden_size * directions
+        width = units * directions
     return rows
 
 
-def _rnn_params(spec: Spec, width: int) -> tuple[int, int]:
+def _rnn_params(spec: Spec, width: int, units: int) -> tuple[int, int]:
     """(PyTorch, Keras) parameters of one direction of one recurrent layer.
 
     PyTorch keeps two bias vectors per gate (input and recurrent). Keras does
     too for GRU with ``reset_after=True``, but only one for LSTM and SimpleRNN.
     """
-    gates = GATES[spec.cell] * spec.hidden_size
-    weights = gates * (width + spec.hidden_size)
+    gates = GATES[spec.cell] * units
+    weights = gates * (width + units)
     keras_biases = 2 * gates if spec.cell == "gru" else gates
     return weights + 2 * gates, weights + keras_biases
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnngen import __version__
-from rnngen.architecture import CELL_NAMES, layers, param_count
+from rnngen.architecture import CELL_NAMES, layers, param_count, target_embed_dim
 from rnngen.spec import Spec
 
 MODE_TITLES = {
@@ -36,6 +36,29 @@ MODE_DOCS = {
         "fed through a decoder and a per-step head."
     ),
 }
+TEACHER_FORCING_DOC = (
+    "An encoder reads the sequence; its final state (both directions joined, layer by layer) "
+    "is the decoder's initial state. The decoder is trained with teacher forcing on the "
+    "shifted targets and decodes greedily at inference."
+)
+# How the teacher-forcing decoder reads and ends its output, by task.
+DECODING_DOCS = {
+    "classification": (
+        "Teacher forcing: in training the decoder reads START, then the true previous "
+        "class (y[:, :-1]). At inference it decodes greedily: from START it feeds back its "
+        "own argmax for at most out_len steps, and stops once every sequence in the batch "
+        "has produced END. Class 0 doubles as END: label the steps after a sequence's "
+        "last real output 0, and use 0 for nothing else, since a sequence ends at its first "
+        "predicted 0; the steps after it repeat that step's logits and read as END too. "
+        "START is the extra id output_size, known only to the decoder's target embedding "
+        "(output_size + 1 rows)."
+    ),
+    "regression": (
+        "Teacher forcing: in training the decoder reads START (a vector of zeros), then the "
+        "true previous target vector (y[:, :-1]). At inference it decodes greedily: from "
+        "START it feeds back its own prediction for exactly out_len steps (no END token)."
+    ),
+}
 SYNTHETIC_DOCS = {
     ("one2one", "tokens", "classification"): "the class of a token is its id modulo the number of classes.",
     ("one2one", "tokens", "regression"): "each token id maps to a fixed random target vector.",
@@ -53,10 +76,15 @@ SYNTHETIC_DOCS = {
     ("many2many", "tokens", "regression"): "at each step, target k is the share so far of tokens t with t % output_size == k.",
     ("many2many", "features", "classification"): "each step's class is the argmax of a fixed projection of that step plus the previous one.",
     ("many2many", "features", "regression"): "each step's targets are a fixed projection of that step plus the previous one.",
-    ("seq2seq", "tokens", "classification"): "the output is the input sequence reversed (ids modulo the classes), then 0.",
-    ("seq2seq", "tokens", "regression"): "the output is the reversed input looked up in a fixed random table, then 0.",
-    ("seq2seq", "features", "classification"): "the output is each input step's class, in reverse order.",
-    ("seq2seq", "features", "regression"): "the output is a fixed projection of each input step, in reverse order.",
+    ("seq2seq", "tokens", "classification"): "step t of the output is (number of odd tokens + t) modulo the classes.",
+    ("seq2seq", "tokens", "regression"): "the output is the share of each token residue modulo output_size, under a cosine envelope.",
+    ("seq2seq", "features", "classification"): "the output counts up, modulo the classes, from the class of the time-averaged input.",
+    ("seq2seq", "features", "regression"): "the output is a fixed projection of the time-averaged input, under a cosine envelope.",
+    # The teacher-forcing decoder sees the targets, so its task is reversal.
+    ("seq2seq", "tokens", "classification", "teacher-forcing"): "the output is the input sequence reversed (ids mapped to classes 1 and up), then 0 (END).",
+    ("seq2seq", "tokens", "regression", "teacher-forcing"): "the output is the reversed input looked up in a fixed random table, then 0.",
+    ("seq2seq", "features", "classification", "teacher-forcing"): "the output is each input step's class (1 and up; 0 is END), in reverse order.",
+    ("seq2seq", "features", "regression", "teacher-forcing"): "the output is a fixed projection of each input step, in reverse order.",
 }
 TRAINING = [
     ("epochs", 20, "passes over the training data"),
@@ -76,6 +104,7 @@ def template_context(spec: Spec) -> dict[str, Any]:
     classification = spec.task == "classification"
     masked = tokens and spec.mode in MASKED_MODES
     per_step = spec.mode in ("one2many", "many2many", "seq2seq")
+    teacher_forcing = spec.decoder == "teacher-forcing"
     x_shape, x_names, x_doc = _inputs(spec)
     y_shape, y_names, y_text = _targets(spec)
     out_doc = _outputs(spec)
@@ -86,9 +115,21 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "command": spec.command(),
         "title": _title(spec),
         "framework_name": framework_name,
-        "mode_doc": MODE_DOCS[spec.mode],
+        "mode_doc": TEACHER_FORCING_DOC if teacher_forcing else MODE_DOCS[spec.mode],
+        "teacher_forcing": teacher_forcing,
+        # Which forward (PyTorch) or build (Keras) template holds the model.
+        "variant": f"{spec.mode}_teacher_forcing" if teacher_forcing else spec.mode,
+        "decoding_doc": DECODING_DOCS[spec.task] if teacher_forcing else None,
+        "states_per_layer": 2 if spec.cell == "lstm" else 1,
+        "state_doc": "h and c" if spec.cell == "lstm" else "h",
+        "targets_doc": _targets_doc(spec),
+        "targets_dims": _targets_doc(spec)[_targets_doc(spec).index("(") :],
+        "targets_rank": 2 if classification else 3,
         "task_doc": _task_doc(spec),
-        "synthetic_doc": SYNTHETIC_DOCS[spec.mode, spec.input, spec.task],
+        "synthetic_doc": SYNTHETIC_DOCS.get(
+            (spec.mode, spec.input, spec.task, spec.decoder),
+            SYNTHETIC_DOCS[spec.mode, spec.input, spec.task],
+        ),
         "config": _config(spec),
         "class_name": _class_name(spec),
         "cell_class": CELL_NAMES["pytorch"][spec.cell].removeprefix("nn."),
@@ -96,7 +137,8 @@ def template_context(spec: Spec) -> dict[str, Any]:
         "classification": classification,
         "masked": masked,
         "masked_loss": masked and spec.mode == "many2many",
-        "final_state": spec.mode in ("one2one", "many2one", "seq2seq"),
+        "final_state": spec.mode in ("one2one", "many2one")
+        or (spec.mode == "seq2seq" and not teacher_forcing),
         "per_step": per_step,
         "input_name": "tokens" if tokens else "features",
         "input_rank": len(x_names),
@@ -174,11 +216,24 @@ def _config(spec: Spec) -> list[tuple[str, Any, str]]:
     if spec.mode != "one2many":
         entries.append(("seq_len", spec.seq_len, "input steps (of the synthetic data)"))
     if spec.out_len is not None:
-        entries.append(("out_len", spec.out_len, "output steps"))
+        entries.append(("out_len", spec.out_len, _out_len_doc(spec)))
+    if spec.decoder == "teacher-forcing" and spec.task == "classification":
+        entries.append(
+            ("target_embed_dim", target_embed_dim(spec),
+             "width of the decoder's embedding of the previous class")
+        )
     return entries + TRAINING
 
 
+def _out_len_doc(spec: Spec) -> str:
+    if spec.decoder == "teacher-forcing" and spec.task == "classification":
+        return "output steps; also the most that greedy decoding runs"
+    return "output steps"
+
+
 def _output_size_doc(spec: Spec) -> str:
+    if spec.task == "classification" and spec.decoder == "teacher-forcing":
+        return "number of classes; class 0 is also END, and id output_size is START"
     if spec.task == "classification":
         return "number of classes"
     return "regression targets per prediction"
@@ -224,7 +279,7 @@ def _x_contract(spec: Spec, names: tuple[str, ...]) -> str:
     shape = _dims(names)
     if spec.input == "tokens":
         padding = (
-            "0 is right padding"
+            "0 is right padding, after at least one token"
             if spec.mode in MASKED_MODES
             else "0 is reserved for padding"
         )
@@ -239,6 +294,13 @@ def _outputs(spec: Spec) -> str:
     if spec.mode == "many2many":
         return f"{what} (batch, time, output_size)"
     return f"{what} (batch, out_len, output_size)"
+
+
+def _targets_doc(spec: Spec) -> str:
+    """The per-step targets of one2many and seq2seq, as the model's tensors hold them."""
+    if spec.task == "classification":
+        return "class ids (batch, out_len)"
+    return "values (batch, out_len, output_size)"
 
 
 def _keras_input_shape(spec: Spec) -> str:

@@ -10,7 +10,7 @@ FRAMEWORKS = ("pytorch", "keras")
 CELLS = ("gru", "lstm", "rnn")
 INPUTS = ("tokens", "features")
 TASKS = ("classification", "regression")
-DECODERS = ("repeat",)
+DECODERS = ("repeat", "teacher-forcing")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from rnngen.cli import new
 from rnngen.errors import SpecError
 from rnngen.formatting import format_python
 from rnngen.generate import ANSWERS, generate
-from rnngen.modes import CELLS, FRAMEWORKS, INPUTS, MODES, TASKS
+from rnngen.modes import CELLS, DECODERS, FRAMEWORKS, INPUTS, MODES, TASKS
 from rnngen.spec import APPLIES, CHOICES, DEFAULTS, INT_LIMITS, Spec, build_spec
 
 FIELDS = {field for field in Spec.__dataclass_fields__}
@@ -71,7 +71,7 @@ def valid_options(draw) -> dict:
     if mode in ("one2many", "seq2seq"):
         maybe("out_len", sizes("out_len"))
     if mode == "seq2seq":
-        maybe("decoder", st.just("repeat"))
+        maybe("decoder", st.sampled_from(DECODERS))
     return options
 
 
