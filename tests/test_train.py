@@ -80,7 +80,12 @@ def test_bad_npz_gets_one_line_naming_the_array(framework, tmp_path):
 
 def _framework_log(line):
     """TensorFlow's own start-up log lines (it logs when imported, on any Keras backend)."""
-    return bool(re.match(r"[IWE]\d{4} ", line)) or "oneDNN" in line or "cuda" in line.lower()
+    return (
+        bool(re.match(r"[IWE]\d{4} ", line))
+        or "absl::InitializeLog" in line
+        or "oneDNN" in line
+        or "cuda" in line.lower()
+    )
 
 
 def _data(folder, examples):
