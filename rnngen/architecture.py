@@ -60,7 +60,8 @@ def layers(spec: Spec) -> list[Layer]:
         width = spec.hidden_size
     head_steps = () if final_only and spec.mode != "seq2seq" else steps
     params = (width + 1) * spec.output_size
-    rows.append(Layer("head", "Dense / Linear", _shape(*head_steps, spec.output_size),
+    head_kind = "Linear" if spec.framework == "pytorch" else "Dense"
+    rows.append(Layer("head", head_kind, _shape(*head_steps, spec.output_size),
                       params, params))
     return rows
 
@@ -104,7 +105,7 @@ def _stack(spec: Spec, prefix: str, width: int, directions: int,
            steps: tuple[int, ...], final_only: bool, units: int | None = None) -> list[Layer]:
     rows = []
     units = units or spec.hidden_size
-    cell = CELL_NAMES["keras"][spec.cell]
+    cell = CELL_NAMES[spec.framework][spec.cell]
     kind = f"bidirectional {cell}" if directions == 2 else cell
     for index in range(1, spec.num_layers + 1):
         last = index == spec.num_layers
