@@ -19,8 +19,8 @@ SUITES = [
     pytest.param("torch", ["tests/test_parity.py"], id="torch-parity"),
     pytest.param(
         "torch",
-        ["tests/test_models.py::test_keras_model_shape_and_one_step", "tests/test_train.py",
-         "-k", "keras"],
+        ["tests/test_models.py::test_keras_model_shape_and_one_step",
+         "tests/test_train.py::test_train_then_predict", "-k", "keras"],
         id="torch-models-and-training",
     ),
     pytest.param("jax", ["tests/test_parity.py"], id="jax-parity"),
