@@ -22,6 +22,7 @@ Examples:
   rnngen new --mode many2many --framework pytorch --input features --input-size 16
   rnngen new --from many2one-keras/.rnngen.json --out copy --dry-run
   rnngen update many2one-keras --set hidden_size=256 --set cell=lstm
+  rnngen check many2one-keras
   rnngen list
 """
 
