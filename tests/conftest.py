@@ -102,3 +102,19 @@ class GeneratedModules:
         for name in ("model", "data", "train"):
             sys.modules.pop(name, None)
         sys.modules.update(self._saved)
+
+
+def pytorch_step(generated, model, inputs, targets):
+    """One Adam step through train.py's batch_loss; returns the loss and the unchanged weights."""
+    import torch
+
+    model.train()
+    before = {name: value.detach().clone() for name, value in model.named_parameters()}
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss = generated.train.batch_loss(model, inputs, targets)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    unchanged = [name for name, value in model.named_parameters()
+                 if torch.equal(value, before[name])]
+    return loss, unchanged
